@@ -1,0 +1,143 @@
+/**
+ * Calls Cartesia's `POST /access-token` within a deadline: bounded, jittered retries on
+ * network errors, 429 and 5xx; one fresh read of the key after a 401/403 (it may have been
+ * rotated); every failure mapped to the contract's status. Never logs or returns upstream bodies.
+ */
+import type { Grant } from './config';
+import { ApiError } from './errors';
+
+export interface CartesiaClientOptions {
+  readonly baseUrl: string;
+  readonly version: string;
+  /** Time allowed for one call, in milliseconds. */
+  readonly attemptTimeoutMs: number;
+  /** Time allowed for all calls together, in milliseconds. */
+  readonly deadlineMs: number;
+  /** Calls at most, the first included (a key refresh adds one). */
+  readonly maxAttempts: number;
+}
+
+/** Reads the API key; `fresh` asks for a new read instead of the cached value. */
+export type KeyProvider = (fresh: boolean) => Promise<string>;
+
+export interface MintedToken {
+  readonly token: string;
+  /** Calls made to Cartesia, the successful one included. */
+  readonly attempts: number;
+}
+
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_CAP_MS = 2_000;
+
+type Failure =
+  | { kind: 'timeout' }
+  | { kind: 'network' }
+  | { kind: 'throttled'; retryAfterMs?: number }
+  | { kind: 'server'; status: number };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** "Full jitter" backoff: a random wait up to an exponentially growing cap. */
+const backoff = (attempt: number) => Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+// By name: fetch rejects with a DOMException, which is not always an `Error` of this realm.
+const isTimeout = (error: unknown) => {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+};
+
+function finalError(failure: Failure): ApiError {
+  switch (failure.kind) {
+    case 'timeout':
+      return new ApiError(504, 'upstream_timeout', 'Cartesia did not answer in time. Try again.');
+    case 'throttled': {
+      const seconds = Math.max(1, Math.ceil((failure.retryAfterMs ?? 1000) / 1000));
+      return new ApiError(429, 'throttled', 'Cartesia is rate limiting token requests. Retry later.', {
+        'Retry-After': String(seconds),
+      });
+    }
+    default:
+      return new ApiError(502, 'upstream_error', 'Cartesia could not issue a token. Try again later.');
+  }
+}
+
+async function readToken(response: Response): Promise<string> {
+  let payload: unknown;
+  try {
+    payload = await response.json();
+  } catch (error) {
+    if (isTimeout(error)) throw error;
+    throw new ApiError(502, 'upstream_error', 'Cartesia sent an answer that could not be read.');
+  }
+  const token = (payload as { token?: unknown } | null)?.token;
+  if (typeof token !== 'string' || token === '') {
+    throw new ApiError(502, 'upstream_error', 'Cartesia sent an answer without a token.');
+  }
+  return token;
+}
+
+/** Mints an access token carrying exactly `grants`, valid for `expiresIn` seconds. */
+export async function mintAccessToken(
+  options: CartesiaClientOptions,
+  getKey: KeyProvider,
+  grants: readonly Grant[],
+  expiresIn: number,
+): Promise<MintedToken> {
+  const deadline = Date.now() + options.deadlineMs;
+  const url = new URL('/access-token', options.baseUrl);
+  const body = JSON.stringify({
+    grants: Object.fromEntries(grants.map((grant) => [grant, true])),
+    expires_in: expiresIn,
+  });
+  let key = await getKey(false);
+  let keyRefreshed = false;
+  let retries = 0;
+
+  for (let attempts = 1; ; attempts++) {
+    const remaining = deadline - Date.now();
+    let failure: Failure;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${key}`,
+          'Cartesia-Version': options.version,
+          'Content-Type': 'application/json',
+        },
+        body,
+        signal: AbortSignal.timeout(Math.max(1, Math.min(options.attemptTimeoutMs, remaining))),
+      });
+      if (response.ok) return { token: await readToken(response), attempts };
+      // Drain what we will not read so the connection goes back to the pool.
+      await response.arrayBuffer().catch(() => undefined);
+      if ((response.status === 401 || response.status === 403) && !keyRefreshed) {
+        keyRefreshed = true;
+        key = await getKey(true);
+        continue;
+      }
+      if (response.status === 429) {
+        failure = { kind: 'throttled', retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
+      } else if (response.status >= 500) {
+        failure = { kind: 'server', status: response.status };
+      } else {
+        throw new ApiError(502, 'upstream_error', 'Cartesia refused to issue a token.');
+      }
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      failure = isTimeout(error) ? { kind: 'timeout' } : { kind: 'network' };
+    }
+
+    retries++;
+    const wait = Math.max(backoff(retries), failure.kind === 'throttled' ? (failure.retryAfterMs ?? 0) : 0);
+    if (retries >= options.maxAttempts || Date.now() + wait >= deadline) throw finalError(failure);
+    await sleep(wait);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The token service's configuration: one schema, used by the stack to validate what the
+ * deployer set and by the function to read what the stack handed it.
+ */
+import { z } from 'zod';
+
+export const GRANTS = ['tts', 'stt', 'agent'] as const;
+export type Grant = (typeof GRANTS)[number];
+
+/** Cartesia refuses access tokens that live longer than an hour. */
+export const CARTESIA_MAX_EXPIRES_IN = 3600;
+
+/** Stand-in for "every signed-in user" in a grant policy. */
+export const ANY_SIGNED_IN_USER = '*';
+
+/** The environment variable that carries the service configuration into the function. */
+export const SERVICE_CONFIG_ENV = 'TOKEN_SERVICE_CONFIG';
+/** The environment variable that names the secret holding the Cartesia API key. */
+export const SECRET_ID_ENV = 'CARTESIA_SECRET_ID';
+
+// Context values given with `cdk deploy -c key=value` arrive as strings: accept both forms.
+const fromString =
+  (parse: (text: string) => unknown) =>
+  (value: unknown): unknown =>
+    typeof value === 'string' ? parse(value) : value;
+const commaList = fromString((text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+const jsonText = fromString((text) => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+});
+const wholeNumber = (min: number, max: number) => z.preprocess(jsonText, z.int().min(min).max(max));
+const flag = z.preprocess(jsonText, z.boolean());
+
+const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+
+/** An origin as browsers send it: scheme, host and port, nothing else; https unless loopback. */
+const origin = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.origin === value && (url.protocol === 'https:' || isLoopback(url));
+  } catch {
+    return false;
+  }
+}, 'must be an exact origin such as https://app.example.com (no wildcard, path or trailing slash; https unless on loopback)');
+
+const httpsUrl = z.url().refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || isLoopback(url);
+}, 'must use https (plain http only on loopback, for local testing)');
+
+const grantGroups = z.array(z.string().min(1));
+
+export const DEFAULT_GRANT_POLICY: Record<Grant, string[]> = {
+  tts: [ANY_SIGNED_IN_USER],
+  stt: [ANY_SIGNED_IN_USER],
+  agent: ['cartesia-agent'],
+};
+
+export const serviceConfigSchema = z
+  .object({
+    /** Origins of the web apps allowed to call the API with credentials. */
+    allowedOrigins: z.preprocess(commaList, z.array(origin).min(1)),
+    /** For each grant, the Cognito groups that may receive it; `*` is every signed-in user. */
+    grantPolicy: z
+      .preprocess(jsonText, z.strictObject({ tts: grantGroups, stt: grantGroups, agent: grantGroups }))
+      .default(DEFAULT_GRANT_POLICY),
+    /** Token lifetime in seconds when the request names none. */
+    defaultExpiresIn: wholeNumber(1, CARTESIA_MAX_EXPIRES_IN).default(60),
+    /** Longest token lifetime in seconds a request may ask for. */
+    maxExpiresIn: wholeNumber(1, CARTESIA_MAX_EXPIRES_IN).default(600),
+    /** Name of the cookie that carries the token; `__Host-` keeps it on this exact host. */
+    cookieName: z
+      .string()
+      .regex(/^__Host-[A-Za-z0-9_-]{1,64}$/, 'must start with __Host- followed by letters, digits, _ or -')
+      .default('__Host-cartesia_token'),
+    /** Also return the token in the JSON body (for websocket clients); off by default. */
+    tokenInBody: flag.default(false),
+    cartesiaBaseUrl: httpsUrl.default('https://api.cartesia.ai'),
+    cartesiaVersion: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .default('2025-04-16'),
+    /** Time allowed for one call to Cartesia, in milliseconds. */
+    upstreamAttemptTimeoutMs: wholeNumber(50, 10_000).default(3_000),
+    /** Time allowed for all calls to Cartesia in one request, retries included. */
+    upstreamDeadlineMs: wholeNumber(50, 20_000).default(8_000),
+    /** Calls to Cartesia per request at most, the first included. */
+    upstreamMaxAttempts: wholeNumber(1, 5).default(3),
+    /** How long the function keeps the API key before reading the secret again. */
+    secretCacheSeconds: wholeNumber(0, 3600).default(300),
+    /** Largest request body accepted, in bytes. */
+    maxBodyBytes: wholeNumber(64, 65_536).default(4_096),
+  })
+  .refine((config) => config.defaultExpiresIn <= config.maxExpiresIn, {
+    message: 'defaultExpiresIn must not exceed maxExpiresIn',
+    path: ['defaultExpiresIn'],
+  })
+  .refine((config) => config.upstreamAttemptTimeoutMs <= config.upstreamDeadlineMs, {
+    message: 'upstreamAttemptTimeoutMs must not exceed upstreamDeadlineMs',
+    path: ['upstreamAttemptTimeoutMs'],
+  });
+
+export type ServiceConfigInput = z.input<typeof serviceConfigSchema>;
+export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+
+/** Turns schema issues into one sentence an operator can act on. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Validates a configuration and fills in defaults; throws with every problem named. */
+export function parseServiceConfig(input: unknown): ServiceConfig {
+  const result = serviceConfigSchema.safeParse(input);
+  if (!result.success) {
+    throw new Error(`Invalid token service configuration: ${describeIssues(result.error)}`);
+  }
+  return result.data;
+}
+
+/** What the function needs from its environment. */
+export interface FunctionEnvironment {
+  readonly config: ServiceConfig;
+  readonly secretId: string;
+}
+
+/** The environment variables that carry a configuration into the function. */
+export function toFunctionEnvironment(config: ServiceConfig, secretId: string): Record<string, string> {
+  return { [SERVICE_CONFIG_ENV]: JSON.stringify(config), [SECRET_ID_ENV]: secretId };
+}
+
+/** Reads what {@link toFunctionEnvironment} wrote. */
+export function fromFunctionEnvironment(env: NodeJS.ProcessEnv): FunctionEnvironment {
+  const secretId = env[SECRET_ID_ENV];
+  if (!secretId) throw new Error(`${SECRET_ID_ENV} is not set`);
+  return { config: parseServiceConfig(JSON.parse(env[SERVICE_CONFIG_ENV] ?? '{}')), secretId };
+}
