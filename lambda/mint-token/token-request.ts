@@ -2,16 +2,17 @@
  * The body of `POST /token`. The same schema validates in the function and, converted to
  * JSON Schema, in API Gateway's request validator.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { GRANTS, type Grant } from './config';
 import { ApiError } from './errors';
 
 export function tokenRequestSchema(maxExpiresIn: number) {
+  const grant = z.optional(z.boolean());
   return z.strictObject({
     grants: z
-      .strictObject({ tts: z.boolean().optional(), stt: z.boolean().optional(), agent: z.boolean().optional() })
-      .refine((grants) => Object.values(grants).some(Boolean), 'ask for at least one grant set to true'),
-    expires_in: z.int().min(1).max(maxExpiresIn).optional(),
+      .strictObject({ tts: grant, stt: grant, agent: grant })
+      .check(z.refine((grants) => Object.values(grants).some(Boolean), 'ask for at least one grant set to true')),
+    expires_in: z.optional(z.int().check(z.minimum(1), z.maximum(maxExpiresIn))),
   });
 }
 
