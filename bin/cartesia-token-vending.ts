@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { createCartesiaTokenApp } from '../lib/cartesia-token-app';
+
+createCartesiaTokenApp();
