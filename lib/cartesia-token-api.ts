@@ -26,7 +26,12 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { parseServiceConfig, type ServiceConfig, type ServiceConfigInput, toFunctionEnvironment } from '../lambda/mint-token/config';
+import {
+  parseServiceConfig,
+  type ServiceConfig,
+  type ServiceConfigInput,
+  toFunctionEnvironment,
+} from '../lambda/mint-token/config';
 import { errorBody } from '../lambda/mint-token/errors';
 import { tokenRequestJsonSchema } from '../lambda/mint-token/token-request';
 import { MINT_TOKEN_ENTRY, mintTokenBundling } from './lambda-bundling';
@@ -110,7 +115,11 @@ const GATEWAY_ERRORS: ReadonlyArray<[apigw.ResponseType, Parameters<typeof error
   [apigw.ResponseType.UNAUTHORIZED, 'unauthorized', 'Sign in: a valid Cognito ID token is required in Authorization.'],
   [apigw.ResponseType.ACCESS_DENIED, 'unauthorized', 'This ID token may not call this API.'],
   [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', 'No such route. Use POST or DELETE on /token.'],
-  [apigw.ResponseType.BAD_REQUEST_BODY, 'invalid_request', 'The body must be {"grants": {"tts"|"stt"|"agent": true}, "expires_in"?: seconds}.'],
+  [
+    apigw.ResponseType.BAD_REQUEST_BODY,
+    'invalid_request',
+    'The body must be {"grants": {"tts"|"stt"|"agent": true}, "expires_in"?: seconds}.',
+  ],
   [apigw.ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', 'The request body is too large.'],
   [apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'Send the body as application/json.'],
   [apigw.ResponseType.THROTTLED, 'throttled', 'Too many requests. Retry later.'],
@@ -147,7 +156,10 @@ export class CartesiaTokenApi extends Construct {
     ({ pool: this.userPool, client: this.userPoolClient } = this.userPoolFrom(props));
     this.secret = props.existingSecret ?? this.createSecret();
 
-    this.functionLogGroup = new logs.LogGroup(this, 'MintTokenLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    this.functionLogGroup = new logs.LogGroup(this, 'MintTokenLogs', {
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.function = this.createFunction(props, this.functionLogGroup);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
@@ -166,7 +178,9 @@ export class CartesiaTokenApi extends Construct {
       });
     }
 
-    this.tokenEndpointUrl = props.customDomain ? `https://${props.customDomain.domainName}/token` : this.api.urlForPath('/token');
+    this.tokenEndpointUrl = props.customDomain
+      ? `https://${props.customDomain.domainName}/token`
+      : this.api.urlForPath('/token');
     this.addOutputs();
   }
 
@@ -336,7 +350,8 @@ export class CartesiaTokenApi extends Construct {
     for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
       Validations.of(preflight).acknowledge({
         id,
-        reason: 'CORS preflight: browsers send OPTIONS without credentials, so it cannot be authorized; it returns only CORS headers.',
+        reason:
+          'CORS preflight: browsers send OPTIONS without credentials, so it cannot be authorized; it returns only CORS headers.',
       });
     }
   }
@@ -417,12 +432,18 @@ export class CartesiaTokenApi extends Construct {
   private addOutputs(): void {
     const stack = Stack.of(this);
     new CfnOutput(stack, 'ApiUrl', { value: this.api.url, description: 'Stage URL of the REST API' });
-    new CfnOutput(stack, 'TokenEndpoint', { value: this.tokenEndpointUrl, description: 'POST here to mint, DELETE to sign out' });
+    new CfnOutput(stack, 'TokenEndpoint', {
+      value: this.tokenEndpointUrl,
+      description: 'POST here to mint, DELETE to sign out',
+    });
     new CfnOutput(stack, 'UserPoolId', { value: this.userPool.userPoolId });
     if (this.userPoolClient) {
       new CfnOutput(stack, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
     }
-    new CfnOutput(stack, 'SecretName', { value: this.secret.secretName, description: 'Secret that holds the Cartesia API key' });
+    new CfnOutput(stack, 'SecretName', {
+      value: this.secret.secretName,
+      description: 'Secret that holds the Cartesia API key',
+    });
     new CfnOutput(stack, 'PutCartesiaKeyCommand', {
       description: 'Run once with key.json holding {"apiKey":"sk_car_..."} (keeps the key out of shell history)',
       value: `aws secretsmanager put-secret-value --secret-id ${this.secret.secretName} --secret-string file://key.json`,

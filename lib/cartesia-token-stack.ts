@@ -25,14 +25,21 @@ export class CartesiaTokenStack extends Stack {
 
   /** Turns ids and names from context into constructs: no lookups, so synth works offline. */
   private importsAndOptions(stack: DeploymentConfig['stack']): Omit<CartesiaTokenApiProps, 'service'> {
-    const encryptionKey = stack.secretKmsKeyArn ? kms.Key.fromKeyArn(this, 'SecretKey', stack.secretKmsKeyArn) : undefined;
+    const encryptionKey = stack.secretKmsKeyArn
+      ? kms.Key.fromKeyArn(this, 'SecretKey', stack.secretKmsKeyArn)
+      : undefined;
     const existingSecret = stack.secretArn
-      ? secretsmanager.Secret.fromSecretAttributes(this, 'Secret', { secretCompleteArn: stack.secretArn, encryptionKey })
+      ? secretsmanager.Secret.fromSecretAttributes(this, 'Secret', {
+          secretCompleteArn: stack.secretArn,
+          encryptionKey,
+        })
       : stack.secretName
         ? secretsmanager.Secret.fromSecretNameV2(this, 'Secret', stack.secretName)
         : undefined;
     return {
-      existingUserPool: stack.userPoolId ? cognito.UserPool.fromUserPoolId(this, 'UserPool', stack.userPoolId) : undefined,
+      existingUserPool: stack.userPoolId
+        ? cognito.UserPool.fromUserPoolId(this, 'UserPool', stack.userPoolId)
+        : undefined,
       existingUserPoolClient: stack.userPoolClientId
         ? cognito.UserPoolClient.fromUserPoolClientId(this, 'UserPoolClient', stack.userPoolClientId)
         : undefined,

@@ -54,7 +54,10 @@ export const stackContextSchema = z
       message: 'set userPoolId and userPoolClientId together',
       path: ['userPoolClientId'],
     }),
-    z.refine((c) => !(c.secretArn && c.secretName), { message: 'set secretArn or secretName, not both', path: ['secretName'] }),
+    z.refine((c) => !(c.secretArn && c.secretName), {
+      message: 'set secretArn or secretName, not both',
+      path: ['secretName'],
+    }),
     z.refine((c) => !c.secretKmsKeyArn || !!c.secretArn, {
       message: 'secretKmsKeyArn goes with secretArn (the complete ARN)',
       path: ['secretKmsKeyArn'],
@@ -67,7 +70,10 @@ export const stackContextSchema = z
       message: 'set hostedZoneId and hostedZoneName together',
       path: ['hostedZoneName'],
     }),
-    z.refine((c) => !c.hostedZoneId || !!c.domainName, { message: 'a hosted zone needs domainName', path: ['hostedZoneId'] }),
+    z.refine((c) => !c.hostedZoneId || !!c.domainName, {
+      message: 'a hosted zone needs domainName',
+      path: ['hostedZoneId'],
+    }),
   );
 
 export type StackContext = z.output<typeof stackContextSchema>;
