@@ -43,6 +43,14 @@ beforeAll(() => {
 });
 
 const resourcesOf = (template: Template, type: string) => Object.values(template.findResources(type));
+/** Properties of the mint-token function (the only nodejs24.x function). */
+function mintTokenFunction(template: Template): Record<string, unknown> {
+  const [fn] = resourcesOf(template, 'AWS::Lambda::Function').filter(
+    (f) => (f.Properties as { Runtime?: string }).Runtime === 'nodejs24.x',
+  );
+  if (!fn) throw new Error('no mint-token function in the template');
+  return fn.Properties as Record<string, unknown>;
+}
 const methodsOf = (template: Template) =>
   resourcesOf(template, 'AWS::ApiGateway::Method').map((m) => m.Properties as Record<string, unknown>);
 
@@ -96,10 +104,8 @@ describe.each([
   });
 
   test('the function gets its configuration through the one shared schema', () => {
-    const fn = resourcesOf(get().template, 'AWS::Lambda::Function').find(
-      (f) => (f.Properties as { Environment?: unknown }).Environment,
-    );
-    const env = (fn?.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables;
+    const env = (mintTokenFunction(get().template) as { Environment: { Variables: Record<string, string> } })
+      .Environment.Variables;
     const config = parseServiceConfig(JSON.parse(env[SERVICE_CONFIG_ENV]));
     expect(config.allowedOrigins[0]).toBe('https://app.example.com');
     expect(config.upstreamDeadlineMs).toBeLessThan(MINT_TOKEN_TIMEOUT_SECONDS * 1000);
@@ -218,10 +224,7 @@ describe('default configuration', () => {
     for (const type of ['AWS::ApiGateway::DomainName', 'AWS::Route53::RecordSet', 'AWS::WAFv2::WebACL']) {
       template.resourceCountIs(type, 0);
     }
-    const fn = resourcesOf(template, 'AWS::Lambda::Function').find(
-      (f) => (f.Properties as { Runtime?: string }).Runtime === 'nodejs24.x',
-    );
-    expect((fn?.Properties as Record<string, unknown>).ReservedConcurrentExecutions).toBeUndefined();
+    expect(mintTokenFunction(template).ReservedConcurrentExecutions).toBeUndefined();
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })]),
     });
