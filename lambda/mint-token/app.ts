@@ -16,7 +16,14 @@ import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { apiKeyFromSecret, PUT_KEY_HINT } from './api-key';
 import type { ServiceConfig } from './config';
 import { ApiError } from './errors';
-import { auditLog, bodySizeLimit, errorResponder, type TokenEvent, tokenRequestValidator } from './middleware';
+import {
+  auditLog,
+  bodySizeLimit,
+  errorResponder,
+  requireCaller,
+  type TokenEvent,
+  tokenRequestValidator,
+} from './middleware';
 import { mintToken, revokeToken } from './routes';
 import type { TokenRequest } from './token-request';
 
@@ -80,6 +87,9 @@ export function createHandler({ config, secretId, secretsClient, logger = new Lo
     .use(
       httpCors({
         origins: config.allowedOrigins,
+        // The middleware looks origins up in a plain object, so `Origin: constructor` would be echoed.
+        getOrigin: (origin: string | undefined) =>
+          origin !== undefined && config.allowedOrigins.includes(origin) ? origin : null,
         credentials: true,
         headers: 'Authorization,Content-Type',
         methods: 'POST,DELETE,OPTIONS',
@@ -91,9 +101,11 @@ export function createHandler({ config, secretId, secretsClient, logger = new Lo
     .use(auditLog(logger))
     .use(errorResponder(logger))
     .handler((event, context) => {
-      const route = routes[event.httpMethod];
+      // Own keys only: a method named `constructor` or `__proto__` must not find Object's.
+      const route = Object.hasOwn(routes, event.httpMethod) ? routes[event.httpMethod] : undefined;
       if (!route)
         throw new ApiError(405, 'method_not_allowed', 'Use POST or DELETE on /token.', { Allow: 'POST, DELETE' });
+      requireCaller(event);
       return route(event, context);
     });
 }

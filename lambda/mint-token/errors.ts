@@ -52,11 +52,16 @@ export function toApiError(error: unknown): ApiError {
   const inner = (err.cause as { data?: unknown[] } | undefined)?.data;
   const secretError = Array.isArray(inner) ? (inner[0] as { name?: string }) : undefined;
   if (secretError) {
+    // The AWS error is the cause the operator needs in the log (AccessDenied, Throttling, …), not middy's wrapper.
     return SECRET_NOT_FOUND.has(secretError.name ?? '')
-      ? new ApiError(503, 'not_configured', 'The token service is not configured yet.', {}, { cause: error })
-      : new ApiError(503, 'unavailable', 'The token service cannot reach its key right now. Try again shortly.', {
-          'Retry-After': '5',
-        });
+      ? new ApiError(503, 'not_configured', 'The token service is not configured yet.', {}, { cause: secretError })
+      : new ApiError(
+          503,
+          'unavailable',
+          'The token service cannot reach its key right now. Try again shortly.',
+          { 'Retry-After': '5' },
+          { cause: secretError },
+        );
   }
 
   if (err.statusCode === 415) {

@@ -17,6 +17,18 @@ export function claimsOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): R
   return (event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined) ?? {};
 }
 
+/**
+ * The caller's `sub`. API Gateway's authorizer guarantees one; an event without it (a method
+ * left without the authorizer, an adapter that forgot the claims) is refused, never served anonymously.
+ */
+export function requireCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string {
+  const { sub } = claimsOf(event);
+  if (typeof sub !== 'string' || sub.trim() === '') {
+    throw new ApiError(401, 'unauthorized', 'Sign in first: the request carries no signed-in user.');
+  }
+  return sub;
+}
+
 /** Refuses bodies larger than the limit before anything parses them. */
 export function bodySizeLimit(maxBytes: number): TokenMiddleware {
   return {
