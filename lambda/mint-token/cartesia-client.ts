@@ -5,6 +5,7 @@
  */
 import type { Grant } from './config';
 import { ApiError } from './errors';
+import { postJson, UpstreamTimeoutError } from './upstream-http';
 
 export interface CartesiaClientOptions {
   readonly baseUrl: string;
@@ -40,19 +41,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** "Full jitter" backoff: a random wait up to an exponentially growing cap. */
 const backoff = (attempt: number) => Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== 'string') return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-// By name: fetch rejects with a DOMException, which is not always an `Error` of this realm.
-const isTimeout = (error: unknown) => {
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
-};
+const isTimeout = (error: unknown) => error instanceof UpstreamTimeoutError;
 
 function finalError(failure: Failure): ApiError {
   switch (failure.kind) {
@@ -69,12 +66,11 @@ function finalError(failure: Failure): ApiError {
   }
 }
 
-async function readToken(response: Response): Promise<string> {
+function readToken(body: string): string {
   let payload: unknown;
   try {
-    payload = await response.json();
-  } catch (error) {
-    if (isTimeout(error)) throw error;
+    payload = JSON.parse(body);
+  } catch {
     throw new ApiError(502, 'upstream_error', 'Cartesia sent an answer that could not be read.');
   }
   const token = (payload as { token?: unknown } | null)?.token;
@@ -105,26 +101,20 @@ export async function mintAccessToken(
     const remaining = deadline - Date.now();
     let failure: Failure;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${key}`,
-          'Cartesia-Version': options.version,
-          'Content-Type': 'application/json',
-        },
+      const response = await postJson(
+        url,
+        { Authorization: `Bearer ${key}`, 'Cartesia-Version': options.version, 'Content-Type': 'application/json' },
         body,
-        signal: AbortSignal.timeout(Math.max(1, Math.min(options.attemptTimeoutMs, remaining))),
-      });
-      if (response.ok) return { token: await readToken(response), attempts };
-      // Drain what we will not read so the connection goes back to the pool.
-      await response.arrayBuffer().catch(() => undefined);
+        Math.max(1, Math.min(options.attemptTimeoutMs, remaining)),
+      );
+      if (response.status >= 200 && response.status < 300) return { token: readToken(response.body), attempts };
       if ((response.status === 401 || response.status === 403) && !keyRefreshed) {
         keyRefreshed = true;
         key = await getKey(true);
         continue;
       }
       if (response.status === 429) {
-        failure = { kind: 'throttled', retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
+        failure = { kind: 'throttled', retryAfterMs: retryAfterMs(response.headers['retry-after']) };
       } else if (response.status >= 500) {
         failure = { kind: 'server', status: response.status };
       } else {
