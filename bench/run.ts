@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { startCartesiaSimulator } from '../cartesia-simulator/simulator';
 import { parseServiceConfig, toFunctionEnvironment } from '../lambda/mint-token/config';
+import { MINT_TOKEN_NODE_OPTIONS } from '../lib/lambda-bundling';
 import { APP_ORIGIN } from '../test/support/api-event';
 import { BUDGETS } from './budgets';
 import { buildBundle, buildScript, DEPLOYED, scratchFolder, WITHOUT_POWERTOOLS } from './bundle';
@@ -21,7 +22,7 @@ import { measureReuse, measureWarm } from './warm';
 
 const COLD_RUNS = 15;
 /** What the stack sets for the function (lib/cartesia-token-api.ts). */
-const DEPLOYED_NODE_OPTIONS = { NODE_OPTIONS: '--enable-source-maps' };
+const DEPLOYED_NODE_OPTIONS = MINT_TOKEN_NODE_OPTIONS;
 
 const verdict = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
 

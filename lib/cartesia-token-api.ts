@@ -34,7 +34,7 @@ import {
 } from '../lambda/mint-token/config';
 import { errorBody } from '../lambda/mint-token/errors';
 import { tokenRequestJsonSchema } from '../lambda/mint-token/token-request';
-import { MINT_TOKEN_ENTRY, mintTokenBundling } from './lambda-bundling';
+import { MINT_TOKEN_ENTRY, MINT_TOKEN_NODE_OPTIONS, mintTokenBundling } from './lambda-bundling';
 
 /** Memory of the mint-token function, in MB (see docs/performance.md for why). */
 export const MINT_TOKEN_MEMORY_MB = 256;
@@ -264,7 +264,7 @@ export class CartesiaTokenApi extends Construct {
       bundling: mintTokenBundling(),
       environment: {
         ...toFunctionEnvironment(this.config, this.secret.secretFullArn ?? this.secret.secretName),
-        NODE_OPTIONS: '--enable-source-maps',
+        ...MINT_TOKEN_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: 'cartesia-token-vending',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },

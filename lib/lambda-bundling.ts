@@ -25,6 +25,9 @@ export const MINT_TOKEN_ESBUILD = {
   external: ['@aws-sdk/*'],
 } as const;
 
+/** Runtime options that go with the bundle: stack traces through the source map. */
+export const MINT_TOKEN_NODE_OPTIONS = { NODE_OPTIONS: '--enable-source-maps' } as const;
+
 /** The same settings in NodejsFunction's terms. */
 export function mintTokenBundling(): BundlingOptions {
   return {
