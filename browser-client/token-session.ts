@@ -53,7 +53,11 @@ export interface GrantedToken {
 export interface TokenSessionError {
   /** HTTP status, when the service answered. */
   readonly status?: number;
-  /** The contract's error code (`unauthorized`, `throttled`, …), `network_error` or `id_token_unavailable`. */
+  /**
+   * The contract's error code (`unauthorized`, `throttled`, …); or `network_error` (no answer),
+   * `invalid_response` (an answer without the grant), `id_token_unavailable` (getIdToken failed),
+   * `http_<status>` (an error answer not in the contract's shape).
+   */
   readonly code: string;
   readonly message: string;
   /** True when the session stopped (401, 403, other 4xx, no ID token); sign in again, then `start()`. */
@@ -112,6 +116,24 @@ function retryAfterMs(response: Response): number | undefined {
 
 const isRetryable = (status: number) => status === 429 || status >= 500;
 
+/** The body of a 200 from `POST /token`. */
+interface GrantBody {
+  grants: Grants;
+  expires_in: number;
+  expires_at: string;
+}
+
+const isGrantBody = (body: unknown): body is GrantBody => {
+  const { grants, expires_in, expires_at } = (body ?? {}) as Partial<GrantBody>;
+  return (
+    typeof grants === 'object' &&
+    grants !== null &&
+    typeof expires_in === 'number' &&
+    expires_in > 0 &&
+    typeof expires_at === 'string'
+  );
+};
+
 /** `getIdToken` failed: the user must sign in again. */
 class IdTokenUnavailable extends Error {
   name = 'IdTokenUnavailable';
@@ -135,10 +157,9 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
       try {
         listener(detail);
       } catch (error) {
-        // A failing listener must not break the refresh loop; report it like an uncaught error.
-        setTimeout(() => {
-          throw error;
-        });
+        // A failing listener must not break the refresh loop; report it as the page would an uncaught error.
+        if (typeof reportError === 'function') reportError(error);
+        else console.error(error);
       }
     }
   }
@@ -189,7 +210,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     emit('error', { ...error, fatal: false, retryInMs });
   }
 
-  function granted(body: { grants: Grants; expires_in: number; expires_at: string }) {
+  function granted(body: GrantBody) {
     const now = Date.now();
     const lifetimeMs = body.expires_in * 1000;
     // expires_at is on the server's clock; if this clock disagrees, trust the lifetime instead.
@@ -221,13 +242,11 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     }
     if (controller.signal.aborted) return;
     if (response.ok) {
-      try {
-        granted(await response.json());
-      } catch {
-        if (!controller.signal.aborted)
-          retryLater({ status: response.status, code: 'network_error', message: 'The answer was cut off.' });
-      }
-      return;
+      const body = await response.json().catch(() => undefined);
+      if (controller.signal.aborted) return;
+      if (isGrantBody(body)) return granted(body);
+      const message = 'The token service sent an answer that could not be read.';
+      return retryLater({ status: response.status, code: 'invalid_response', message });
     }
     const error = { status: response.status, ...(await errorFrom(response)) };
     if (controller.signal.aborted) return;
