@@ -9,13 +9,13 @@ export interface LocalSettings {
   readonly cognito?: { readonly userPoolId: string; readonly clientId: string };
   /** The real Cartesia key, or the offline simulator when absent. */
   readonly cartesiaApiKey?: string;
-  /** The service configuration without the upstream URL, which depends on the key. */
-  serviceConfig(upstream: { cartesiaBaseUrl: string }): ServiceConfig;
+  /** The service configuration, once the page's origin (and the simulator's URL, if one runs) are known. */
+  serviceConfig(local: { pageOrigin: string; simulatorUrl?: string }): ServiceConfig;
 }
 
 const set = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
-export function readLocalSettings(env: NodeJS.ProcessEnv, pageOrigin: string): LocalSettings {
+export function readLocalSettings(env: NodeJS.ProcessEnv): LocalSettings {
   const userPoolId = set(env.COGNITO_USER_POOL_ID);
   const clientId = set(env.COGNITO_CLIENT_ID);
   if (Boolean(userPoolId) !== Boolean(clientId)) {
@@ -45,7 +45,7 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, pageOrigin: string): L
   return {
     cognito: userPoolId && clientId ? { userPoolId, clientId } : undefined,
     cartesiaApiKey,
-    serviceConfig: (upstream) =>
+    serviceConfig: ({ pageOrigin, simulatorUrl }) =>
       parseServiceConfig({
         // Read the key on every request: the "secret" is an environment variable, and middy's
         // cache is per process, so several local APIs in one process would share one key.
@@ -53,7 +53,8 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, pageOrigin: string): L
         ...base,
         // The demo page's own origin is always allowed.
         allowedOrigins: [...new Set([pageOrigin, ...extraOrigins])],
-        cartesiaBaseUrl: cartesiaBaseUrl ?? upstream.cartesiaBaseUrl,
+        // Neither set: the schema's default, Cartesia itself.
+        cartesiaBaseUrl: cartesiaBaseUrl ?? simulatorUrl,
         ...(cartesiaVersion ? { cartesiaVersion } : {}),
       }),
   };

@@ -79,6 +79,8 @@ const idTokenRequestSchema = z.strictObject({
   ),
 });
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -103,6 +105,13 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const logger = options.logger ?? new Logger({ serviceName: 'cartesia-token-vending-local' });
   // The gateway's own lines must not carry the Lambda context of the last invocation.
   const gatewayLogger = new Logger({ serviceName: 'cartesia-token-vending-local-gateway' });
+  const settings = readLocalSettings(env);
+  if (!settings.cognito && !isLoopback(host)) {
+    throw new Error(
+      `The development issuer lets anyone sign in as anyone, so it listens on loopback only, not on ${host}. ` +
+        'Set COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID to listen elsewhere.',
+    );
+  }
   const assets = await loadDemoAssets();
 
   const server = createServer();
@@ -118,13 +127,12 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   };
 
   try {
-    const settings = readLocalSettings(env, pageUrl);
     let apiKey = settings.cartesiaApiKey;
     if (!apiKey) {
       apiKey = `sk_car_local_${randomBytes(16).toString('hex')}`;
       simulator = await startCartesiaSimulator({ apiKey });
     }
-    const config = settings.serviceConfig({ cartesiaBaseUrl: simulator?.url ?? 'https://api.cartesia.ai' });
+    const config = settings.serviceConfig({ pageOrigin: pageUrl, simulatorUrl: simulator?.url });
     const devIssuer = settings.cognito
       ? undefined
       : await createDevIssuer({ issuer: `${pageUrl}/local`, audience: DEV_AUDIENCE });

@@ -430,6 +430,17 @@ describe('switches to real parts by environment', () => {
     await expect(started).rejects.toThrow(message);
   });
 
+  test('CARTESIA_API_KEY alone points at Cartesia itself (not called here)', async () => {
+    const real = await startLocalApi({ env: { CARTESIA_API_KEY: 'sk_car_never_sent_anywhere_0123' } });
+    await real.close();
+    expect(real.simulator).toBeUndefined();
+    expect(real.upstream).toEqual({ mode: 'cartesia', url: 'https://api.cartesia.ai', version: '2025-04-16' });
+  });
+
+  test('keeps the development issuer off the network: only loopback hosts', async () => {
+    await expect(startLocalApi({ host: '0.0.0.0', env: {} })).rejects.toThrow(/loopback only, not on 0\.0\.0\.0/);
+  });
+
   test('TOKEN_SERVICE_CONFIG sets the other service options, as the stack would', async () => {
     const custom = await startLocalApi({
       env: { TOKEN_SERVICE_CONFIG: JSON.stringify({ cookieName: '__Host-voice', defaultExpiresIn: 30 }) },
