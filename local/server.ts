@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { type CartesiaSimulator, startCartesiaSimulator } from '../cartesia-simulator/simulator';
 import { createHandler } from '../lambda/mint-token/app';
@@ -145,8 +144,6 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       logger,
     });
 
-    const reply = (response: ServerResponse, result: APIGatewayProxyResult) => writeProxyResult(response, result);
-
     /** What API Gateway's Cognito authorizer does: no valid ID token, no function call. */
     const authorize = async (request: IncomingMessage) => {
       const token = idTokenFromHeader(request.headers.authorization);
@@ -165,7 +162,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         // Why, for the developer; never the token itself.
         gatewayLogger.info('unauthorized', { reason, method: request.method, path: TOKEN_PATH });
         const message = 'Sign in first: send a valid, unexpired ID token in the Authorization header.';
-        return reply(response, errorResponse(new ApiError(401, 'unauthorized', message, cors)));
+        return writeProxyResult(response, errorResponse(new ApiError(401, 'unauthorized', message, cors)));
       }
       const event = toProxyEvent({
         request,
@@ -174,14 +171,14 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         stage: STAGE,
         claims: claimsAsStrings(claims),
       });
-      reply(response, await handler(event as never, lambdaContext(FUNCTION_NAME)));
+      writeProxyResult(response, await handler(event as never, lambdaContext(FUNCTION_NAME)));
     };
 
     const issueIdToken = async (issuer: DevIssuer, request: IncomingMessage, response: ServerResponse) => {
       const parsed = idTokenRequestSchema.safeParse(parseJson(await readBody(request, 4096)));
       if (!parsed.success) throw new ApiError(400, 'invalid_request', describeIssues(parsed.error));
       const idToken = await issuer.issue(parsed.data);
-      reply(response, jsonResponse(200, { id_token: idToken }, { [LOCAL_ONLY_HEADER]: LOCAL_ONLY_VALUE }));
+      writeProxyResult(response, jsonResponse(200, { id_token: idToken }, { [LOCAL_ONLY_HEADER]: LOCAL_ONLY_VALUE }));
     };
 
     const route = async (request: IncomingMessage, response: ServerResponse) => {
@@ -190,7 +187,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       const cors = corsHeaders(request.headers.origin, config.allowedOrigins);
       try {
         if (method === 'OPTIONS') {
-          return reply(response, {
+          return writeProxyResult(response, {
             statusCode: 204,
             headers: preflightHeaders(request.headers.origin, config.allowedOrigins),
             body: '',
@@ -203,7 +200,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           return await issueIdToken(devIssuer, request, response);
         }
         if (devIssuer && pathname === JWKS_PATH && method === 'GET') {
-          return reply(response, jsonResponse(200, devIssuer.jwks, { [LOCAL_ONLY_HEADER]: LOCAL_ONLY_VALUE }));
+          return writeProxyResult(
+            response,
+            jsonResponse(200, devIssuer.jwks, { [LOCAL_ONLY_HEADER]: LOCAL_ONLY_VALUE }),
+          );
         }
         const asset = method === 'GET' ? assets.get(pathname) : undefined;
         if (asset) {
@@ -217,7 +217,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
             ? new ApiError(413, 'payload_too_large', 'The request body is too large.', cors)
             : toApiError(error);
         if (apiError.statusCode >= 500) gatewayLogger.error('request failed', { name: (error as Error).name });
-        if (!response.headersSent) reply(response, errorResponse(apiError));
+        if (!response.headersSent) writeProxyResult(response, errorResponse(apiError));
       }
     };
     server.on('request', route);
