@@ -53,7 +53,8 @@ const origin = z.string().check(
   z.refine((value) => {
     try {
       const url = new URL(value);
-      return url.origin === value && (url.protocol === 'https:' || isLoopback(url));
+      // URL() takes `*` as part of a host name: reject it outright (credentials never go to a wildcard).
+    return !value.includes('*') && url.origin === value && (url.protocol === 'https:' || isLoopback(url));
     } catch {
       return false;
     }

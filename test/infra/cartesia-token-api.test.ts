@@ -330,6 +330,7 @@ describe('context', () => {
 
   test.each([
     [{ allowedOrigins: '*' }, 'allowedOrigins'],
+    [{ allowedOrigins: 'https://*.example.com' }, 'allowedOrigins'],
     [{ allowedOrigins: 'http://app.example.com' }, 'allowedOrigins'],
     [{ allowedOrigins: 'https://app.example.com/' }, 'allowedOrigins'],
     [{ allowedOrigins: 'https://app.example.com', maxExpiresIn: '7200' }, 'maxExpiresIn'],
