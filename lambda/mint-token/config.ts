@@ -54,7 +54,7 @@ const origin = z.string().check(
     try {
       const url = new URL(value);
       // URL() takes `*` as part of a host name: reject it outright (credentials never go to a wildcard).
-    return !value.includes('*') && url.origin === value && (url.protocol === 'https:' || isLoopback(url));
+      return !value.includes('*') && url.origin === value && (url.protocol === 'https:' || isLoopback(url));
     } catch {
       return false;
     }
