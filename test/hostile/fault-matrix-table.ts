@@ -56,6 +56,14 @@ export interface FaultRow {
   };
 }
 
+/** Every attempt times out: whether a third fits the deadline depends on the jittered backoff. */
+const TIMED_OUT: FaultRow['expect'] = {
+  status: 504,
+  code: 'upstream_timeout',
+  upstreamCalls: [2, 3],
+  secretReads: 1,
+  log: 'upstream_timeout',
+};
 const KEY_SECRET: SecretState = { kind: 'value', secretString: KEY };
 const secretError = (name: string, message: string): SecretState => ({ kind: 'error', name, message });
 const PUT_KEY_HINT = 'Put the Cartesia API key into the secret';
@@ -71,13 +79,13 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     fault: 'upstream timeout: Cartesia accepts and never answers',
     secret: KEY_SECRET,
     upstream: times(4, { kind: 'hang' }),
-    expect: { status: 504, code: 'upstream_timeout', upstreamCalls: [2, 3], secretReads: 1, log: 'upstream_timeout' },
+    expect: TIMED_OUT,
   },
   {
     fault: 'slow headers, past the attempt timeout',
     secret: KEY_SECRET,
     upstream: times(4, { kind: 'slow-headers', delayMs: 1_000 }),
-    expect: { status: 504, code: 'upstream_timeout', upstreamCalls: [2, 3], secretReads: 1, log: 'upstream_timeout' },
+    expect: TIMED_OUT,
   },
   {
     fault: 'slow headers, within the attempt timeout',
@@ -89,7 +97,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     fault: 'slow body: headers at once, body past the attempt timeout',
     secret: KEY_SECRET,
     upstream: times(4, { kind: 'slow-body', delayMs: 1_000 }),
-    expect: { status: 504, code: 'upstream_timeout', upstreamCalls: [2, 3], secretReads: 1, log: 'upstream_timeout' },
+    expect: TIMED_OUT,
   },
   {
     fault: 'connection reset on every attempt',
