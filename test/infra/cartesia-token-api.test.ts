@@ -8,8 +8,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseServiceConfig, SERVICE_CONFIG_ENV } from '../../lambda/mint-token/config';
 import { tokenRequestJsonSchema } from '../../lambda/mint-token/token-request';
 import { MINT_TOKEN_TIMEOUT_SECONDS } from '../../lib/cartesia-token-api';
+import { createCartesiaTokenApp } from '../../lib/cartesia-token-app';
 import { parseDeploymentConfig } from '../../lib/deployment-config';
-import { readViolations, type Synthesized, synth } from './synth';
+import { BASE_CONTEXT, readViolations, type Synthesized, synth } from './synth';
 
 const IMPORTED = {
   userPoolId: 'us-east-1_AbCdEf123',
@@ -347,6 +348,13 @@ describe('context', () => {
 });
 
 describe('the validation checks themselves', () => {
+  test('the app runs cdk-nag: a non-compliant resource added to the stack fails synth', () => {
+    const outdir = fs.mkdtempSync(path.join(defaults.outdir, '..', 'cdk-wired-'));
+    const { app, stack } = createCartesiaTokenApp({ outdir, context: BASE_CONTEXT });
+    new sqs.Queue(stack, 'UnsafeQueue');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+
   test('would report findings: a non-compliant resource fails synth under both plugins', () => {
     const outdir = fs.mkdtempSync(path.join(defaults.outdir, '..', 'cdk-proof-'));
     const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
