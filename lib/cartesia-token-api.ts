@@ -28,20 +28,26 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import {
   parseServiceConfig,
+  SECRET_READ_MAX_MS,
   type ServiceConfig,
   type ServiceConfigInput,
   toFunctionEnvironment,
 } from '../lambda/mint-token/config';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../lambda/mint-token/cors-policy';
 import { errorBody } from '../lambda/mint-token/errors';
+import { GATEWAY_ERRORS } from '../lambda/mint-token/gateway-errors';
 import { tokenRequestJsonSchema } from '../lambda/mint-token/token-request';
 import { MINT_TOKEN_ENTRY, MINT_TOKEN_NODE_OPTIONS, mintTokenBundling } from './lambda-bundling';
 
 /** Memory of the mint-token function, in MB (see docs/performance.md for why). */
 export const MINT_TOKEN_MEMORY_MB = 256;
 /** Timeout of the mint-token function: well inside API Gateway's 29 s. */
-export const MINT_TOKEN_TIMEOUT_SECONDS = 10;
-/** Time the function keeps for itself beyond the Cartesia deadline (secret read, cold start). */
-const FUNCTION_HEADROOM_MS = 2_000;
+export const MINT_TOKEN_TIMEOUT_SECONDS = 15;
+/**
+ * Time the function needs beyond the Cartesia deadline: the first read of the secret, a fresh
+ * read after Cartesia refuses the key (which may overrun the deadline), and a second for the rest.
+ */
+const FUNCTION_HEADROOM_MS = 2 * SECRET_READ_MAX_MS + 1_000;
 
 export interface CustomDomainProps {
   /** The API's host name, e.g. `api.example.com` (same site as the web app at `app.example.com`). */
@@ -109,24 +115,6 @@ const DEFAULT_WAF_RATE_LIMIT = 1_000;
 
 const definedOnly = <T extends object>(value: T | undefined): Partial<T> =>
   Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
-
-/** The gateway's own errors, in the contract's shape. */
-const GATEWAY_ERRORS: ReadonlyArray<[apigw.ResponseType, Parameters<typeof errorBody>[0], string]> = [
-  [apigw.ResponseType.UNAUTHORIZED, 'unauthorized', 'Sign in: a valid Cognito ID token is required in Authorization.'],
-  [apigw.ResponseType.ACCESS_DENIED, 'unauthorized', 'This ID token may not call this API.'],
-  [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', 'No such route. Use POST or DELETE on /token.'],
-  [
-    apigw.ResponseType.BAD_REQUEST_BODY,
-    'invalid_request',
-    'The body must be {"grants": {"tts"|"stt"|"agent": true}, "expires_in"?: seconds}.',
-  ],
-  [apigw.ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', 'The request body is too large.'],
-  [apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'Send the body as application/json.'],
-  [apigw.ResponseType.THROTTLED, 'throttled', 'Too many requests. Retry later.'],
-  [apigw.ResponseType.INTEGRATION_TIMEOUT, 'upstream_timeout', 'The token service did not answer in time. Try again.'],
-  [apigw.ResponseType.DEFAULT_4XX, 'invalid_request', 'The request was rejected.'],
-  [apigw.ResponseType.DEFAULT_5XX, 'unavailable', 'The token service is unavailable. Try again later.'],
-];
 
 export class CartesiaTokenApi extends Construct {
   /** The validated service configuration, defaults filled in. */
@@ -332,9 +320,9 @@ export class CartesiaTokenApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: this.config.allowedOrigins,
         allowCredentials: true,
-        allowHeaders: ['Authorization', 'Content-Type'],
-        allowMethods: ['POST', 'DELETE', 'OPTIONS'],
-        maxAge: Duration.hours(1),
+        allowHeaders: [...CORS_ALLOW_HEADERS],
+        allowMethods: [...CORS_ALLOW_METHODS],
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
     const integration = new apigw.LambdaIntegration(this.function);
@@ -358,16 +346,23 @@ export class CartesiaTokenApi extends Construct {
 
   private addGatewayResponses(): void {
     // A gateway response cannot choose among origins: it names the first configured one.
-    const cors = {
-      'Access-Control-Allow-Origin': `'${this.config.allowedOrigins[0]}'`,
-      'Access-Control-Allow-Credentials': "'true'",
-      Vary: "'Origin'",
-      'Cache-Control': "'no-store'",
+    const common = {
+      'Access-Control-Allow-Origin': this.config.allowedOrigins[0],
+      'Access-Control-Allow-Credentials': 'true',
+      Vary: 'Origin',
+      'Cache-Control': 'no-store',
+      'Content-Type': 'application/json; charset=utf-8',
+      'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+      'X-Content-Type-Options': 'nosniff',
     };
-    for (const [type, code, message] of GATEWAY_ERRORS) {
-      this.api.addGatewayResponse(`GatewayResponse${type.responseType}`, {
-        type,
-        responseHeaders: cors,
+    for (const { type, statusCode, code, message, headers } of GATEWAY_ERRORS) {
+      this.api.addGatewayResponse(`GatewayResponse${type}`, {
+        type: apigw.ResponseType.of(type),
+        statusCode: statusCode === undefined ? undefined : String(statusCode),
+        // Header values are mapping expressions: literals go in single quotes.
+        responseHeaders: Object.fromEntries(
+          Object.entries({ ...common, ...headers }).map(([name, value]) => [name, `'${value}'`]),
+        ),
         templates: { 'application/json': JSON.stringify(errorBody(code, message)) },
       });
     }

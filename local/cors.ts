@@ -3,9 +3,7 @@
  * gateway responses do: the exact allowed origin, credentials allowed, never a wildcard.
  * Without these headers a browser reports a 401 as a CORS failure.
  */
-const ALLOWED_METHODS = 'POST,DELETE,OPTIONS';
-const ALLOWED_HEADERS = 'Authorization,Content-Type';
-const PREFLIGHT_MAX_AGE_SECONDS = 600;
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../lambda/mint-token/cors-policy';
 
 export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
   if (!origin || !allowedOrigins.includes(origin)) return { Vary: 'Origin' };
@@ -21,8 +19,8 @@ export function preflightHeaders(
   if (!headers['Access-Control-Allow-Origin']) return headers;
   return {
     ...headers,
-    'Access-Control-Allow-Methods': ALLOWED_METHODS,
-    'Access-Control-Allow-Headers': ALLOWED_HEADERS,
-    'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_SECONDS),
+    'Access-Control-Allow-Methods': CORS_ALLOW_METHODS.join(','),
+    'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS.join(','),
+    'Access-Control-Max-Age': String(CORS_MAX_AGE_SECONDS),
   };
 }

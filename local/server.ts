@@ -10,8 +10,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
 import { type CartesiaSimulator, startCartesiaSimulator } from '../cartesia-simulator/simulator';
 import { createHandler } from '../lambda/mint-token/app';
-import { describeIssues, type ServiceConfig } from '../lambda/mint-token/config';
+import { describeIssues, isLoopbackHost, type ServiceConfig } from '../lambda/mint-token/config';
 import { ApiError, toApiError } from '../lambda/mint-token/errors';
+import { gatewayError } from '../lambda/mint-token/gateway-errors';
 import { errorResponse, jsonResponse } from '../lambda/mint-token/responses';
 import {
   claimsAsStrings,
@@ -78,8 +79,6 @@ const idTokenRequestSchema = z.strictObject({
   ),
 });
 
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -88,6 +87,20 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** The answer API Gateway itself would give (same table as the stack's gateway responses). */
+function gatewayApiError(type: string, cors: Record<string, string>): ApiError {
+  const { statusCode = 400, code, message, headers } = gatewayError(type);
+  return new ApiError(statusCode, code, message, { ...headers, ...cors });
+}
+
+function hostnameOf(hostHeader: string | undefined): string {
+  try {
+    return new URL(`http://${hostHeader ?? ''}`).hostname;
+  } catch {
+    return '';
+  }
 }
 
 function parseJson(body: Buffer): unknown {
@@ -105,7 +118,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   // The gateway's own lines must not carry the Lambda context of the last invocation.
   const gatewayLogger = new Logger({ serviceName: 'cartesia-token-vending-local-gateway' });
   const settings = readLocalSettings(env);
-  if (!settings.cognito && !isLoopback(host)) {
+  if (!settings.cognito && !isLoopbackHost(host)) {
     throw new Error(
       `The development issuer lets anyone sign in as anyone, so it listens on loopback only, not on ${host}. ` +
         'Set COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID to listen elsewhere.',
@@ -161,8 +174,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       if (!claims) {
         // Why, for the developer; never the token itself.
         gatewayLogger.info('unauthorized', { reason, method: request.method, path: TOKEN_PATH });
-        const message = 'Sign in first: send a valid, unexpired ID token in the Authorization header.';
-        return writeProxyResult(response, errorResponse(new ApiError(401, 'unauthorized', message, cors)));
+        return writeProxyResult(response, errorResponse(gatewayApiError('UNAUTHORIZED', cors)));
       }
       const event = toProxyEvent({
         request,
@@ -175,6 +187,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     };
 
     const issueIdToken = async (issuer: DevIssuer, request: IncomingMessage, response: ServerResponse) => {
+      // JSON only: a form or text/plain POST from another page cannot be sent without a preflight.
+      if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+        throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.');
+      }
       const parsed = idTokenRequestSchema.safeParse(parseJson(await readBody(request, 4096)));
       if (!parsed.success) throw new ApiError(400, 'invalid_request', describeIssues(parsed.error));
       const idToken = await issuer.issue(parsed.data);
@@ -186,6 +202,11 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       const { pathname } = new URL(request.url ?? '/', 'http://local');
       const cors = corsHeaders(request.headers.origin, config.allowedOrigins);
       try {
+        // DNS rebinding: a page on attacker.example that resolves to 127.0.0.1 must not reach the
+        // development issuer (or, through it, the key). Browsers always send the name they used.
+        if (devIssuer && !isLoopbackHost(hostnameOf(request.headers.host))) {
+          throw new ApiError(400, 'invalid_request', 'This local API answers only requests addressed to localhost.');
+        }
         if (method === 'OPTIONS') {
           return writeProxyResult(response, {
             statusCode: 204,
@@ -210,12 +231,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           response.writeHead(200, asset.headers);
           return response.end(asset.body);
         }
-        throw new ApiError(404, 'not_found', 'No such route. The API answers POST and DELETE on /token.', cors);
+        throw gatewayApiError('MISSING_AUTHENTICATION_TOKEN', cors);
       } catch (error) {
         const apiError =
-          error instanceof PayloadTooLargeError
-            ? new ApiError(413, 'payload_too_large', 'The request body is too large.', cors)
-            : toApiError(error);
+          error instanceof PayloadTooLargeError ? gatewayApiError('REQUEST_TOO_LARGE', cors) : toApiError(error);
         if (apiError.statusCode >= 500) gatewayLogger.error('request failed', { name: (error as Error).name });
         if (!response.headersSent) writeProxyResult(response, errorResponse(apiError));
       }

@@ -14,7 +14,8 @@ import secretsManager from '@middy/secrets-manager';
 import { clearCache } from '@middy/util';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { apiKeyFromSecret, PUT_KEY_HINT } from './api-key';
-import type { ServiceConfig } from './config';
+import { SECRET_READ, type ServiceConfig } from './config';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from './cors-policy';
 import { ApiError } from './errors';
 import {
   auditLog,
@@ -45,6 +46,13 @@ type TokenContext = Context & { cartesiaSecret?: unknown };
 export function createHandler({ config, secretId, secretsClient, logger = new Logger() }: HandlerOptions) {
   const secrets = secretsManager({
     ...(secretsClient ? { AwsClient: secretsClient as never } : {}),
+    awsClientOptions: {
+      maxAttempts: SECRET_READ.maxAttempts,
+      requestHandler: {
+        connectionTimeout: SECRET_READ.connectionTimeoutMs,
+        requestTimeout: SECRET_READ.requestTimeoutMs,
+      },
+    },
     fetchData: { cartesiaSecret: secretId },
     setToContext: true,
     cacheKey: SECRET_CACHE_KEY,
@@ -91,8 +99,8 @@ export function createHandler({ config, secretId, secretsClient, logger = new Lo
         getOrigin: (origin: string | undefined) =>
           origin !== undefined && config.allowedOrigins.includes(origin) ? origin : null,
         credentials: true,
-        headers: 'Authorization,Content-Type',
-        methods: 'POST,DELETE,OPTIONS',
+        headers: CORS_ALLOW_HEADERS.join(','),
+        methods: CORS_ALLOW_METHODS.join(','),
         // The middleware adds `Vary: Origin` itself only when several origins are allowed;
         // caches must key on Origin in every case.
         ...(config.allowedOrigins.length === 1 ? { vary: 'Origin' } : {}),

@@ -21,20 +21,17 @@ export interface CartesiaClientOptions {
 /** Reads the API key; `fresh` asks for a new read instead of the cached value. */
 export type KeyProvider = (fresh: boolean) => Promise<string>;
 
-export interface MintedToken {
-  readonly token: string;
-  /** Calls made to Cartesia, the successful one included. */
-  readonly attempts: number;
-}
-
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2_000;
 
 type Failure =
   | { kind: 'timeout' }
-  | { kind: 'network' }
+  | { kind: 'network'; code?: string }
   | { kind: 'throttled'; retryAfterMs?: number }
   | { kind: 'server'; status: number };
+
+/** A call to Cartesia may still be worth starting with this much time left. */
+const MIN_ATTEMPT_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,18 +48,34 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
 
 const isTimeout = (error: unknown) => error instanceof UpstreamTimeoutError;
 
-function finalError(failure: Failure): ApiError {
+/** What went wrong, for the operator's log line (statuses and error codes only, never bodies). */
+function upstreamCause(what: string, attempts: number): Error {
+  return new Error(`${what}; ${attempts} call(s) to Cartesia`);
+}
+
+function finalError(failure: Failure, attempts: number): ApiError {
+  const describe: Record<Failure['kind'], string> = {
+    timeout: 'no answer within the time allowed',
+    network: `network error ${failure.kind === 'network' ? (failure.code ?? '') : ''}`.trim(),
+    throttled: 'HTTP 429',
+    server: `HTTP ${failure.kind === 'server' ? failure.status : ''}`,
+  };
+  const cause = { cause: upstreamCause(`last failure: ${describe[failure.kind]}`, attempts) };
   switch (failure.kind) {
     case 'timeout':
-      return new ApiError(504, 'upstream_timeout', 'Cartesia did not answer in time. Try again.');
+      return new ApiError(504, 'upstream_timeout', 'Cartesia did not answer in time. Try again.', {}, cause);
     case 'throttled': {
       const seconds = Math.max(1, Math.ceil((failure.retryAfterMs ?? 1000) / 1000));
-      return new ApiError(429, 'throttled', 'Cartesia is rate limiting token requests. Retry later.', {
-        'Retry-After': String(seconds),
-      });
+      return new ApiError(
+        429,
+        'throttled',
+        'Cartesia is rate limiting token requests. Retry later.',
+        { 'Retry-After': String(seconds) },
+        cause,
+      );
     }
     default:
-      return new ApiError(502, 'upstream_error', 'Cartesia could not issue a token. Try again later.');
+      return new ApiError(502, 'upstream_error', 'Cartesia could not issue a token. Try again later.', {}, cause);
   }
 }
 
@@ -86,7 +99,7 @@ export async function mintAccessToken(
   getKey: KeyProvider,
   grants: readonly Grant[],
   expiresIn: number,
-): Promise<MintedToken> {
+): Promise<string> {
   const deadline = Date.now() + options.deadlineMs;
   const url = new URL('/access-token', options.baseUrl);
   const body = JSON.stringify({
@@ -99,15 +112,17 @@ export async function mintAccessToken(
 
   for (let attempts = 1; ; attempts++) {
     const remaining = deadline - Date.now();
+    // Only after a slow key refresh: the deadline has passed before this call could start.
+    if (remaining < MIN_ATTEMPT_MS) throw finalError({ kind: 'timeout' }, attempts - 1);
     let failure: Failure;
     try {
       const response = await postJson(
         url,
         { Authorization: `Bearer ${key}`, 'Cartesia-Version': options.version, 'Content-Type': 'application/json' },
         body,
-        Math.max(1, Math.min(options.attemptTimeoutMs, remaining)),
+        Math.min(options.attemptTimeoutMs, remaining),
       );
-      if (response.status >= 200 && response.status < 300) return { token: readToken(response.body), attempts };
+      if (response.status >= 200 && response.status < 300) return readToken(response.body);
       if ((response.status === 401 || response.status === 403) && !keyRefreshed) {
         keyRefreshed = true;
         key = await getKey(true);
@@ -118,16 +133,27 @@ export async function mintAccessToken(
       } else if (response.status >= 500) {
         failure = { kind: 'server', status: response.status };
       } else {
-        throw new ApiError(502, 'upstream_error', 'Cartesia refused to issue a token.');
+        throw new ApiError(
+          502,
+          'upstream_error',
+          'Cartesia refused to issue a token.',
+          {},
+          {
+            cause: upstreamCause(
+              `HTTP ${response.status}${keyRefreshed ? ' after a fresh read of the key' : ''}`,
+              attempts,
+            ),
+          },
+        );
       }
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      failure = isTimeout(error) ? { kind: 'timeout' } : { kind: 'network' };
+      failure = isTimeout(error) ? { kind: 'timeout' } : { kind: 'network', code: (error as { code?: string }).code };
     }
 
     retries++;
     const wait = Math.max(backoff(retries), failure.kind === 'throttled' ? (failure.retryAfterMs ?? 0) : 0);
-    if (retries >= options.maxAttempts || Date.now() + wait >= deadline) throw finalError(failure);
+    if (retries >= options.maxAttempts || Date.now() + wait >= deadline) throw finalError(failure, attempts);
     await sleep(wait);
   }
 }

@@ -18,6 +18,12 @@ export const CARTESIA_MAX_EXPIRES_IN = 3600;
 /** Stand-in for "every signed-in user" in a grant policy. */
 export const ANY_SIGNED_IN_USER = '*';
 
+/** Bounds on reading the secret: a hanging Secrets Manager must not eat the function's timeout. */
+export const SECRET_READ = { maxAttempts: 2, connectionTimeoutMs: 300, requestTimeoutMs: 1_000 } as const;
+/** The longest one read of the secret can take, its retry included. */
+export const SECRET_READ_MAX_MS =
+  SECRET_READ.maxAttempts * (SECRET_READ.connectionTimeoutMs + SECRET_READ.requestTimeoutMs) + 200;
+
 /** The environment variable that carries the service configuration into the function. */
 export const SERVICE_CONFIG_ENV = 'TOKEN_SERVICE_CONFIG';
 /** The environment variable that names the secret holding the Cartesia API key. */
@@ -46,7 +52,10 @@ const preprocess = <T extends z.ZodMiniType>(prepare: (value: unknown) => unknow
 const wholeNumber = (min: number, max: number, fallback: number) =>
   z._default(preprocess(jsonText, z.int().check(z.minimum(min), z.maximum(max))), fallback);
 
-const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+/** Whether a host name (as `URL.hostname` gives it, or bare) is this machine's loopback. */
+export const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+const isLoopback = (url: URL) => isLoopbackHost(url.hostname);
 
 /** An origin as browsers send it: scheme, host and port, nothing else; https unless loopback. */
 const origin = z.string().check(

@@ -14,7 +14,7 @@ export async function mintToken(
 ): Promise<APIGatewayProxyResult> {
   // Counted from before the call: the token expires no earlier than the client is told.
   const expiresAt = new Date(Date.now() + request.expiresIn * 1000).toISOString();
-  const { token } = await mintAccessToken(
+  const token = await mintAccessToken(
     {
       baseUrl: config.cartesiaBaseUrl,
       version: config.cartesiaVersion,

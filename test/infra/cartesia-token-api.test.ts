@@ -168,10 +168,33 @@ describe.each([
       expect(response.ResponseParameters).toMatchObject({
         'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
         'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
+        'gatewayresponse.header.Vary': "'Origin'",
+        'gatewayresponse.header.Content-Type': "'application/json; charset=utf-8'",
+        'gatewayresponse.header.Cache-Control': "'no-store'",
       });
       const body = JSON.parse(response.ResponseTemplates['application/json']);
       expect(body).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) } });
     }
+  });
+
+  test('gateway errors answer the contract statuses, with Retry-After where the client should wait', () => {
+    const byType = Object.fromEntries(
+      resourcesOf(get().template, 'AWS::ApiGateway::GatewayResponse').map((r) => {
+        const p = r.Properties as {
+          ResponseType: string;
+          StatusCode?: string;
+          ResponseParameters: Record<string, string>;
+        };
+        return [p.ResponseType, p];
+      }),
+    );
+    expect(byType.UNAUTHORIZED.StatusCode).toBe('401');
+    expect(byType.MISSING_AUTHENTICATION_TOKEN.StatusCode).toBe('404');
+    expect(byType.THROTTLED.StatusCode).toBe('429');
+    expect(byType.THROTTLED.ResponseParameters['gatewayresponse.header.Retry-After']).toBe("'1'");
+    expect(byType.DEFAULT_5XX.StatusCode).toBe('503');
+    expect(byType.DEFAULT_5XX.ResponseParameters['gatewayresponse.header.Retry-After']).toBe("'5'");
+    expect(byType.INTEGRATION_TIMEOUT.StatusCode).toBe('504');
   });
 
   test('the preflight answers only configured origins, with credentials, never "*"', () => {
@@ -308,6 +331,23 @@ describe('all options', () => {
     for (const group of resourcesOf(template, 'AWS::Logs::LogGroup')) {
       expect((group.Properties as { RetentionInDays: number }).RetentionInDays).toBe(90);
     }
+  });
+});
+
+describe('a secret imported by name', () => {
+  test('the function may read only that secret: its name plus the six-character suffix Secrets Manager adds', () => {
+    const { template, violations } = synth({ secretName: 'cartesia/api-key' });
+    expect(violations).toEqual([]);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(
+      (p) =>
+        (p.Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } }).PolicyDocument.Statement,
+    );
+    const secretStatement = statements.find((statement) => statement.Action === 'secretsmanager:GetSecretValue');
+    expect(JSON.stringify(secretStatement?.Resource)).toMatch(/:secret:cartesia\/api-key-\?\?\?\?\?\?"/);
+    expect(mintTokenFunction(template)).toMatchObject({
+      Environment: { Variables: expect.objectContaining({ CARTESIA_SECRET_ID: 'cartesia/api-key' }) },
+    });
   });
 });
 

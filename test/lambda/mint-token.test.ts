@@ -29,6 +29,7 @@ let apiKey: string;
 let output: OutputCapture;
 const issuedTokens: string[] = [];
 const usedKeys: string[] = [];
+let invocations = 0;
 
 function handlerWith(overrides: Partial<ServiceConfigInput> = {}) {
   const config = parseServiceConfig({
@@ -42,6 +43,7 @@ function handlerWith(overrides: Partial<ServiceConfigInput> = {}) {
 }
 
 async function call(options: EventOptions = {}, handler = handlerWith()) {
+  invocations++;
   const response = await handler(apiEvent(options) as never, lambdaContext());
   const cookie = response.headers?.['Set-Cookie'] as string | undefined;
   const token = cookie?.match(/^__Host-cartesia_token=([^;]*)/)?.[1];
@@ -262,6 +264,30 @@ describe('POST /token', () => {
     expect(Date.now() - started).toBeLessThan(1200 + 200);
   });
 
+  test('a slow fresh read of the key ends at the deadline, without a call to Cartesia that cannot finish', async () => {
+    simulator.setApiKey(newKey());
+    secrets
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: apiKey })
+      .callsFake(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        return { SecretString: apiKey };
+      });
+    const response = await call({ body: { grants: { tts: true } } });
+    expect(response.statusCode).toBe(504);
+    expect(upstreamCalls()).toBe(1);
+  });
+
+  test('the operator log says what failed upstream and how often, never the body', async () => {
+    simulator.inject(
+      ...[1, 2, 3].map(() => ({ kind: 'status' as const, status: 500, body: 'secret-upstream-detail' })),
+    );
+    const response = await call({ body: { grants: { tts: true } } });
+    expect(response.statusCode).toBe(502);
+    expect(output.text()).toContain('last failure: HTTP 500; 3 call(s) to Cartesia');
+    expect(output.text()).not.toContain('secret-upstream-detail');
+  });
+
   test('an unreadable answer from Cartesia is a 502 and is not retried', async () => {
     simulator.inject({ kind: 'body', body: '<html>oops</html>' });
     const response = await call({ body: { grants: { tts: true } } });
@@ -341,6 +367,7 @@ describe('the Lambda entry point', () => {
     });
     Object.assign(process.env, toFunctionEnvironment(config, SECRET_ID));
     const { handler } = await import('../../lambda/mint-token/handler');
+    invocations++;
     const response = await handler(apiEvent({ body: { grants: { tts: true } } }) as never, lambdaContext());
     expect(response.statusCode).toBe(200);
     expect(response.headers?.['Set-Cookie']).toMatch(/^__Host-voice=sim_tok_/);
@@ -358,6 +385,17 @@ describe('logs', () => {
       .split('\n')
       .filter((line) => line.includes('"audit"'))
       .map((line) => JSON.parse(line).audit);
+    expect(audits).toHaveLength(invocations);
+    for (const audit of audits) {
+      expect(audit).toMatchObject({
+        action: expect.stringMatching(/^(mint|revoke)$/),
+        status: expect.any(Number),
+        outcome: expect.stringMatching(/^[a-z_]+$/),
+        latency_ms: expect.any(Number),
+        request_id: expect.any(String),
+        api_request_id: expect.any(String),
+      });
+    }
     expect(audits).toContainEqual(
       expect.objectContaining({
         action: 'mint',
