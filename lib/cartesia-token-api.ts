@@ -128,6 +128,8 @@ export class CartesiaTokenApi extends Construct {
   public readonly accessLogGroup: logs.LogGroup;
   public readonly domain?: apigw.DomainName;
   public readonly webAcl?: wafv2.CfnWebACL;
+  /** Base URL of the API, ending in `/` (custom domain when configured). */
+  public readonly apiUrl: string;
   /** Full URL of the token endpoint (custom domain when configured). */
   public readonly tokenEndpointUrl: string;
 
@@ -166,9 +168,10 @@ export class CartesiaTokenApi extends Construct {
       });
     }
 
-    this.tokenEndpointUrl = props.customDomain
-      ? `https://${props.customDomain.domainName}/token`
-      : this.api.urlForPath('/token');
+    this.apiUrl = props.customDomain ? `https://${props.customDomain.domainName}/` : this.api.url;
+    this.tokenEndpointUrl = `${this.apiUrl}token`;
+    // RestApi adds its own execute-api URL output; ApiUrl replaces it (that URL is closed with a custom domain).
+    this.api.node.tryRemoveChild('Endpoint');
     this.addOutputs();
   }
 
@@ -312,6 +315,7 @@ export class CartesiaTokenApi extends Construct {
       modelName: 'TokenRequest',
       schema: tokenRequestJsonSchema(this.config.maxExpiresIn) as apigw.JsonSchema,
     });
+    // Parameters too (none are declared, so nothing more is checked): cdk-nag APIG2 asks for both.
     const validator = this.api.addRequestValidator('RequestValidator', {
       validateRequestBody: true,
       validateRequestParameters: true,
@@ -426,7 +430,7 @@ export class CartesiaTokenApi extends Construct {
 
   private addOutputs(): void {
     const stack = Stack.of(this);
-    new CfnOutput(stack, 'ApiUrl', { value: this.api.url, description: 'Stage URL of the REST API' });
+    new CfnOutput(stack, 'ApiUrl', { value: this.apiUrl, description: 'Base URL of the API' });
     new CfnOutput(stack, 'TokenEndpoint', {
       value: this.tokenEndpointUrl,
       description: 'POST here to mint, DELETE to sign out',

@@ -4,20 +4,12 @@
  * only the stack needs. Unknown keys are ignored (CDK keeps its own flags in context too).
  */
 import * as z from 'zod/mini';
-import { describeIssues, serviceConfigSchema } from '../lambda/mint-token/config';
+import { describeIssues, fromJsonText, serviceConfigSchema } from '../lambda/mint-token/config';
 
-const fromJson = (value: unknown): unknown => {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-};
 const optionalText = z.optional(z.string().check(z.minLength(1)));
 const optionalNumber = (min: number, max: number) =>
-  z.optional(z.pipe(z.transform(fromJson), z.int().check(z.minimum(min), z.maximum(max))));
-const optionalFlag = z.optional(z.pipe(z.transform(fromJson), z.boolean()));
+  z.optional(z.pipe(z.transform(fromJsonText), z.int().check(z.minimum(min), z.maximum(max))));
+const optionalFlag = z.optional(z.pipe(z.transform(fromJsonText), z.boolean()));
 
 /** Context keys that only the stack reads. */
 export const stackContextSchema = z

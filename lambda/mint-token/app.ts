@@ -88,32 +88,35 @@ export function createHandler({ config, secretId, secretsClient, logger = new Lo
     DELETE: async () => revokeToken(config),
   };
 
-  return middy<TokenEvent, APIGatewayProxyResult, Error, TokenContext>()
-    .use(injectLambdaContext(logger))
-    .use(httpHeaderNormalizer())
-    .use(httpSecurityHeaders())
-    .use(
-      httpCors({
-        origins: config.allowedOrigins,
-        // The middleware looks origins up in a plain object, so `Origin: constructor` would be echoed.
-        getOrigin: (origin: string | undefined) =>
-          origin !== undefined && config.allowedOrigins.includes(origin) ? origin : null,
-        credentials: true,
-        headers: CORS_ALLOW_HEADERS.join(','),
-        methods: CORS_ALLOW_METHODS.join(','),
-        // The middleware adds `Vary: Origin` itself only when several origins are allowed;
-        // caches must key on Origin in every case.
-        ...(config.allowedOrigins.length === 1 ? { vary: 'Origin' } : {}),
-      } as HttpCorsOptions),
-    )
-    .use(auditLog(logger))
-    .use(errorResponder(logger))
-    .handler((event, context) => {
-      // Own keys only: a method named `constructor` or `__proto__` must not find Object's.
-      const route = Object.hasOwn(routes, event.httpMethod) ? routes[event.httpMethod] : undefined;
-      if (!route)
-        throw new ApiError(405, 'method_not_allowed', 'Use POST or DELETE on /token.', { Allow: 'POST, DELETE' });
-      requireCaller(event);
-      return route(event, context);
-    });
+  return (
+    middy<TokenEvent, APIGatewayProxyResult, Error, TokenContext>()
+      .use(injectLambdaContext(logger))
+      .use(httpHeaderNormalizer())
+      // No reporting endpoint is configured: without this the middleware sends an empty Reporting-Endpoints header.
+      .use(httpSecurityHeaders({ reportingEndpoints: false } as never))
+      .use(
+        httpCors({
+          origins: config.allowedOrigins,
+          // The middleware looks origins up in a plain object, so `Origin: constructor` would be echoed.
+          getOrigin: (origin: string | undefined) =>
+            origin !== undefined && config.allowedOrigins.includes(origin) ? origin : null,
+          credentials: true,
+          headers: CORS_ALLOW_HEADERS.join(','),
+          methods: CORS_ALLOW_METHODS.join(','),
+          // The middleware adds `Vary: Origin` itself only when several origins are allowed;
+          // caches must key on Origin in every case.
+          ...(config.allowedOrigins.length === 1 ? { vary: 'Origin' } : {}),
+        } as HttpCorsOptions),
+      )
+      .use(auditLog(logger))
+      .use(errorResponder(logger))
+      .handler((event, context) => {
+        // Own keys only: a method named `constructor` or `__proto__` must not find Object's.
+        const route = Object.hasOwn(routes, event.httpMethod) ? routes[event.httpMethod] : undefined;
+        if (!route)
+          throw new ApiError(405, 'method_not_allowed', 'Use POST or DELETE on /token.', { Allow: 'POST, DELETE' });
+        requireCaller(event);
+        return route(event, context);
+      })
+  );
 }

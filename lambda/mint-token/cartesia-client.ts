@@ -3,7 +3,7 @@
  * network errors, 429 and 5xx; one fresh read of the key after a 401/403 (it may have been
  * rotated); every failure mapped to the contract's status. Never logs or returns upstream bodies.
  */
-import type { Grant } from './config';
+import { type Grant, grantFlags } from './config';
 import { ApiError } from './errors';
 import { postJson, UpstreamTimeoutError } from './upstream-http';
 
@@ -103,7 +103,7 @@ export async function mintAccessToken(
   const deadline = Date.now() + options.deadlineMs;
   const url = new URL('/access-token', options.baseUrl);
   const body = JSON.stringify({
-    grants: Object.fromEntries(grants.map((grant) => [grant, true])),
+    grants: grantFlags(grants),
     expires_in: expiresIn,
   });
   let key = await getKey(false);

@@ -12,6 +12,10 @@ z.config(en());
 export const GRANTS = ['tts', 'stt', 'agent'] as const;
 export type Grant = (typeof GRANTS)[number];
 
+/** The wire form of a set of grants: `{"tts": true, …}`. */
+export const grantFlags = (grants: readonly Grant[]): Partial<Record<Grant, true>> =>
+  Object.fromEntries(grants.map((grant) => [grant, true]));
+
 /** Cartesia refuses access tokens that live longer than an hour. */
 export const CARTESIA_MAX_EXPIRES_IN = 3600;
 
@@ -34,23 +38,28 @@ const fromString =
   (parse: (text: string) => unknown) =>
   (value: unknown): unknown =>
     typeof value === 'string' ? parse(value) : value;
-const commaList = fromString((text) =>
-  text
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean),
-);
-const jsonText = fromString((text) => {
+/** A context string as JSON when it is JSON (numbers, booleans, objects, arrays), else as it is. */
+export const fromJsonText = fromString((text) => {
   try {
     return JSON.parse(text);
   } catch {
     return text;
   }
 });
+/** A list given as a JSON array or as comma-separated text. */
+const commaList = (value: unknown): unknown => {
+  const parsed = fromJsonText(value);
+  return typeof parsed === 'string'
+    ? parsed
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : parsed;
+};
 const preprocess = <T extends z.ZodMiniType>(prepare: (value: unknown) => unknown, schema: T) =>
   z.pipe(z.transform(prepare), schema);
 const wholeNumber = (min: number, max: number, fallback: number) =>
-  z._default(preprocess(jsonText, z.int().check(z.minimum(min), z.maximum(max))), fallback);
+  z._default(preprocess(fromJsonText, z.int().check(z.minimum(min), z.maximum(max))), fallback);
 
 /** Whether a host name (as `URL.hostname` gives it, or bare) is this machine's loopback. */
 export const isLoopbackHost = (hostname: string): boolean =>
@@ -91,7 +100,7 @@ export const serviceConfigSchema = z
     allowedOrigins: preprocess(commaList, z.array(origin).check(z.minLength(1))),
     /** For each grant, the Cognito groups that may receive it; `*` is every signed-in user. */
     grantPolicy: z._default(
-      preprocess(jsonText, z.strictObject({ tts: grantGroups, stt: grantGroups, agent: grantGroups })),
+      preprocess(fromJsonText, z.strictObject({ tts: grantGroups, stt: grantGroups, agent: grantGroups })),
       DEFAULT_GRANT_POLICY,
     ),
     /** Token lifetime in seconds when the request names none. */
@@ -106,7 +115,7 @@ export const serviceConfigSchema = z
       '__Host-cartesia_token',
     ),
     /** Also return the token in the JSON body (for websocket clients); off by default. */
-    tokenInBody: z._default(preprocess(jsonText, z.boolean()), false),
+    tokenInBody: z._default(preprocess(fromJsonText, z.boolean()), false),
     cartesiaBaseUrl: z._default(httpsUrl, 'https://api.cartesia.ai'),
     cartesiaVersion: z._default(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), '2025-04-16'),
     /** Time allowed for one call to Cartesia, in milliseconds. */

@@ -1,7 +1,7 @@
 /** What `POST /token` and `DELETE /token` do, once the pipeline has checked the request. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { type KeyProvider, mintAccessToken } from './cartesia-client';
-import type { ServiceConfig } from './config';
+import { grantFlags, type ServiceConfig } from './config';
 import { jsonResponse, noContentResponse } from './responses';
 import { expiredTokenCookie, tokenCookie } from './token-cookie';
 import type { TokenRequest } from './token-request';
@@ -27,7 +27,7 @@ export async function mintToken(
     request.expiresIn,
   );
   const body = {
-    grants: Object.fromEntries(request.grants.map((grant) => [grant, true])),
+    grants: grantFlags(request.grants),
     expires_in: request.expiresIn,
     expires_at: expiresAt,
     ...(config.tokenInBody ? { token } : {}),

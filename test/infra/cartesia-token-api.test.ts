@@ -296,6 +296,11 @@ describe('all options', () => {
     });
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
     template.hasOutput('TokenEndpoint', { Value: `https://${DOMAIN.domainName}/token` });
+    template.hasOutput('ApiUrl', { Value: `https://${DOMAIN.domainName}/` });
+    // No output may point at the closed execute-api URL.
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
+      ['ApiUrl', 'PutCartesiaKeyCommand', 'SecretName', 'TokenEndpoint', 'UserPoolClientId', 'UserPoolId'].sort(),
+    );
   });
 
   test('attaches a WAF web ACL with the managed common rules and a per-IP rate limit to the stage', () => {
