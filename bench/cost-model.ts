@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { parseServiceConfig } from '../lambda/mint-token/config';
 import { MINT_TOKEN_MEMORY_MB } from '../lib/cartesia-token-api';
+import { SECRET_READ_LATENCY_MS } from './lambda-harness';
 import { markdownTable } from './table';
 
 /** AWS public list prices, us-east-1, first tier, in USD (offline here: re-check before quoting). */
@@ -83,7 +84,8 @@ export function costPerMillion(figures: MeasuredFigures, memoryMb = MINT_TOKEN_M
     {
       item: `Lambda arm64 compute at ${memoryMb} MB`,
       ours: gbSecondCost(duration, memoryMb),
-      naive: gbSecondCost(warmDurationMs(figures.naiveCpuMs, memoryMb), memoryMb),
+      // The naive implementation also waits for its secret read on every mint.
+      naive: gbSecondCost(warmDurationMs(figures.naiveCpuMs, memoryMb) + SECRET_READ_LATENCY_MS, memoryMb),
       basis: `${Math.ceil(duration)} ms billed (${figures.cpuMs.toFixed(2)} ms CPU × ${(ASSUMPTIONS.fullVcpuMb / memoryMb).toFixed(1)} + ${ASSUMPTIONS.cartesiaRoundTripMs} ms Cartesia)`,
     },
     {

@@ -2,6 +2,7 @@
  * What the bench's child processes share: how they load a Lambda bundle, how Secrets Manager
  * is replaced at the SDK boundary (aws-sdk-client-mock, never AWS), and the request they send.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { apiEvent, lambdaContext } from '../test/support/api-event';
@@ -28,14 +29,24 @@ export function childInput(): { bundle: string; apiKey: string } {
 export const importBundle = (file: string): Promise<LambdaModule> => import(pathToFileURL(file).href);
 
 /**
- * Makes every GetSecretValue answer with `apiKey`; returns a counter of those calls.
- * Imported after the bundle so the SDK's load time counts as the bundle's, as in Lambda.
+ * Assumption (not measurable offline): a same-region GetSecretValue from Lambda, over the SDK's
+ * kept-alive connection, answers in about this long. The warm measurement's mock waits this long,
+ * so a handler that reads the secret on every request pays what it would in AWS.
  */
-export async function mockSecretsManager(apiKey: string): Promise<() => number> {
+export const SECRET_READ_LATENCY_MS = 15;
+
+/**
+ * Makes every GetSecretValue answer with `apiKey`, after `latencyMs`; returns a counter of those
+ * calls. Imported after the bundle so the SDK's load time counts as the bundle's, as in Lambda.
+ */
+export async function mockSecretsManager(apiKey: string, latencyMs = 0): Promise<() => number> {
   const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const { mockClient } = await import('aws-sdk-client-mock');
   const secrets = mockClient(SecretsManagerClient);
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: apiKey });
+  secrets.on(GetSecretValueCommand).callsFake(async () => {
+    if (latencyMs > 0) await sleep(latencyMs);
+    return { SecretString: apiKey };
+  });
   return () => secrets.commandCalls(GetSecretValueCommand).length;
 }
 

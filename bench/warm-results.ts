@@ -1,6 +1,10 @@
 /** What warm-child measures and hands back to the parent. */
-export const SUBJECTS = ['bare fetch', 'ours', 'naive'] as const;
+export const SUBJECTS = ['bare fetch', 'bare http', 'ours', 'naive'] as const;
 export type Subject = (typeof SUBJECTS)[number];
+
+/** One value per subject. */
+export const perSubject = <T>(value: (name: Subject) => T) =>
+  Object.fromEntries(SUBJECTS.map((name) => [name, value(name)])) as Record<Subject, T>;
 
 export interface OverheadResult {
   /** Per-request wall time of every timed request. */

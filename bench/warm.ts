@@ -2,7 +2,7 @@
 import type { CartesiaSimulator } from '../cartesia-simulator/simulator';
 import { runChild } from './child-process';
 import { median } from './stats';
-import { type OverheadResult, type ReuseResult, SUBJECTS, type Subject } from './warm-results';
+import { type OverheadResult, perSubject, type ReuseResult, type Subject } from './warm-results';
 
 export interface ChildSetup {
   readonly script: string;
@@ -30,11 +30,9 @@ const run = <T>(setup: ChildSetup, args: string[]) =>
 
 export async function measureWarm(setup: ChildSetup): Promise<WarmSummary> {
   const { result } = await run<OverheadResult>(setup, ['overhead']);
-  const per = (value: (name: Subject) => number) =>
-    Object.fromEntries(SUBJECTS.map((name) => [name, value(name)])) as Record<Subject, number>;
   return {
-    medianMicros: per((name) => median(result.samplesMs[name]) * 1000),
-    cpuMicrosPerRequest: per((name) => result.cpuMsPerRequest[name] * 1000),
+    medianMicros: perSubject((name) => median(result.samplesMs[name]) * 1000),
+    cpuMicrosPerRequest: perSubject((name) => result.cpuMsPerRequest[name] * 1000),
     requestsPerSubject: result.samplesMs.ours.length,
   };
 }
