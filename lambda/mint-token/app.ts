@@ -22,6 +22,7 @@ import {
   bodySizeLimit,
   errorResponder,
   requireCaller,
+  requireJsonMediaType,
   type TokenEvent,
   tokenRequestValidator,
 } from './middleware';
@@ -63,7 +64,10 @@ export function createHandler({ config, secretId, secretsClient, logger = new Lo
 
   const mint = middy<TokenEvent, APIGatewayProxyResult, Error, TokenContext>()
     .use(bodySizeLimit(config.maxBodyBytes))
-    .use(httpJsonBodyParser())
+    .use(requireJsonMediaType())
+    // The media type is checked above (the parser's own check is case-sensitive); the option exists
+    // in @middy/http-json-body-parser 6 but is missing from its type definitions.
+    .use(httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0]))
     .use(tokenRequestValidator(config))
     .use(secrets)
     .handler((event, context) => {

@@ -65,10 +65,8 @@ export function toApiError(error: unknown): ApiError {
   }
 
   if (err.statusCode === 415) {
-    // @middy/http-json-body-parser answers 415 both for a wrong media type and for broken JSON.
-    return err.message === 'Unsupported Media Type'
-      ? new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.')
-      : new ApiError(400, 'invalid_request', 'The request body is not valid JSON.');
+    // @middy/http-json-body-parser answers 415 for a body it cannot parse (the media type is checked before it).
+    return new ApiError(400, 'invalid_request', 'The request body is not valid JSON.');
   }
 
   return new ApiError(500, 'internal_error', 'Something went wrong. Try again later.', {}, { cause: error });

@@ -29,6 +29,21 @@ export function requireCaller(event: Pick<APIGatewayProxyEvent, 'requestContext'
   return sub;
 }
 
+/** JSON media types, case-insensitive as RFC 9110 says: `application/json`, `application/*+json`, with parameters. */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+
+/** Refuses bodies that are not declared as JSON (415) before anything parses them. */
+export function requireJsonMediaType(): TokenMiddleware {
+  return {
+    before: ({ event }) => {
+      const contentType = event.headers?.['content-type'];
+      if (!contentType || !JSON_MEDIA_TYPE.test(contentType)) {
+        throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.');
+      }
+    },
+  };
+}
+
 /** Refuses bodies larger than the limit before anything parses them. */
 export function bodySizeLimit(maxBytes: number): TokenMiddleware {
   return {

@@ -27,6 +27,9 @@ export const JSON_MEDIA_TYPES = [
   'application/json',
   'application/json; charset=utf-8',
   'application/json;charset=UTF-8',
+  'Application/JSON',
+  'APPLICATION/JSON; charset=utf-8',
+  'application/vnd.api+json',
 ];
 export const NON_JSON_MEDIA_TYPES = [
   'text/plain',

@@ -189,6 +189,17 @@ describe('POST /token', () => {
     expect(upstreamCalls()).toBe(0);
   });
 
+  test.each(['Application/JSON', 'application/json;charset=UTF-8', 'application/vnd.api+json'])(
+    'accepts the JSON media type written as %s',
+    async (contentType) => {
+      const response = await call({
+        body: { grants: { tts: true } },
+        headers: { 'content-type': contentType, origin: APP_ORIGIN },
+      });
+      expect(response.statusCode).toBe(200);
+    },
+  );
+
   test('reads a base64-encoded body as API Gateway sends binary payloads', async () => {
     const body = Buffer.from(JSON.stringify({ grants: { tts: true } })).toString('base64');
     const response = await call({ body, isBase64Encoded: true });
